@@ -1,0 +1,82 @@
+"""The `stackha` command line."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stackha.lab import hosts
+from stackha.lab.engine import EngineError
+from stackha.lab.image import ImageError
+from stackha.lab.spec import DEFAULT_NAME, DEFAULT_SUBNET, LabSpecError, make_spec
+
+app = typer.Typer(help="HA deployment and failover automation for OpenStack control planes.", no_args_is_help=True)
+lab_app = typer.Typer(help="A local lab of systemd hosts reached over SSH, like real servers.", no_args_is_help=True)
+app.add_typer(lab_app, name="lab")
+
+console = Console(stderr=True)
+out = Console()
+
+NameOpt = Annotated[str, typer.Option("--name", "-n", help="Lab name: hosts, network and inventory/<name>/.")]
+
+
+def say(message: str) -> None:
+    console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {message}")
+
+
+def fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/bold red] {message}")
+    return typer.Exit(code=2)
+
+
+@lab_app.command("up")
+def lab_up(
+    name: NameOpt = DEFAULT_NAME,
+    controllers: Annotated[int, typer.Option(help="Controller hosts (odd, or even with --arbitrator).")] = 3,
+    computes: Annotated[int, typer.Option(help="Compute hosts.")] = 2,
+    subnet: Annotated[str, typer.Option(help="IPv4 subnet of the lab network (/24 or larger).")] = DEFAULT_SUBNET,
+    arbitrator: Annotated[bool, typer.Option(help="Add a Galera arbitrator host (arb1).")] = False,
+) -> None:
+    """Create the lab (or start what is missing of it); a running lab is left as it is."""
+    try:
+        spec = make_spec(name, controllers, computes, subnet, arbitrator)
+        root = hosts.project_root()
+        started = time.monotonic()
+        paths = hosts.up(spec, root, say)
+    except (LabSpecError, hosts.LabError, EngineError, ImageError) as exc:
+        raise fail(str(exc)) from None
+    say(f"lab {spec.name!r} ready in {time.monotonic() - started:.1f} s: {len(spec.hosts)} hosts on {spec.subnet}")
+    out.print(f"inventory: {paths.inventory.relative_to(root)}")
+
+
+@lab_app.command("status")
+def lab_status(name: NameOpt = DEFAULT_NAME) -> None:
+    """Show each host of the lab, its address and state."""
+    rows = hosts.status(name)
+    if not rows:
+        out.print(f"lab {name!r} is not running")
+        raise typer.Exit(code=1)
+    table = Table(title=f"lab {name}")
+    for col in ("host", "role", "address", "container", "state", "systemd"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.name, r.role, r.address, r.container, r.state, r.systemd)
+    out.print(table)
+
+
+@lab_app.command("down")
+def lab_down(name: NameOpt = DEFAULT_NAME) -> None:
+    """Remove the lab's hosts, network, key and generated inventory, and nothing else."""
+    try:
+        removed = hosts.down(name, hosts.project_root(), say)
+    except (hosts.LabError, EngineError) as exc:
+        raise fail(str(exc)) from None
+    say(f"lab {name!r}: removed {removed} host(s)")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,320 @@
+"""Lab lifecycle: a network with a fixed subnet and systemd hosts on fixed addresses, reached over SSH."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+
+from stackha import ssh
+from stackha.lab import engine, image
+from stackha.lab.engine import Say
+from stackha.lab.inventory import render_inventory, render_known_hosts
+from stackha.lab.spec import Host, LabSpec, overlapping, spec_from_dict
+
+LABEL_LAB = "io.stackha.lab"
+LABEL_SPEC = "io.stackha.spec"
+LABEL_ROLE = "io.stackha.role"
+BOOT_TIMEOUT = 120.0
+TMPFS = {"/run": "rw,nosuid,nodev,mode=755", "/run/lock": "rw,nosuid,nodev,noexec", "/tmp": "rw,nosuid,nodev"}
+
+
+class LabError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+    name: str
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".stackha" / "labs" / self.name
+
+    @property
+    def key(self) -> Path:
+        return self.state / "id_ed25519"
+
+    @property
+    def known_hosts(self) -> Path:
+        return self.state / "known_hosts"
+
+    @property
+    def inventory_dir(self) -> Path:
+        return self.root / "inventory" / self.name
+
+    @property
+    def inventory(self) -> Path:
+        return self.inventory_dir / "hosts.yml"
+
+
+@dataclass(frozen=True)
+class HostStatus:
+    name: str
+    role: str
+    address: str
+    container: str
+    state: str
+    systemd: str
+
+
+def project_root() -> Path:
+    """STACKHA_ROOT, or the nearest folder upward holding ansible.cfg and playbooks/."""
+    env = os.environ.get("STACKHA_ROOT")
+    if env:
+        return Path(env).resolve()
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / "ansible.cfg").is_file() and (folder / "playbooks").is_dir():
+            return folder
+    raise LabError("not inside a stackha checkout (no ansible.cfg + playbooks/ upward): cd there or set STACKHA_ROOT")
+
+
+def spec_label(spec: LabSpec) -> str:
+    return json.dumps(spec.to_dict(), sort_keys=True)
+
+
+def _lab_containers(cli: docker.DockerClient, name: str) -> list[Any]:
+    return list(cli.containers.list(all=True, filters={"label": f"{LABEL_LAB}={name}"}))
+
+
+def _lab_networks(cli: docker.DockerClient, name: str) -> list[Any]:
+    return list(cli.networks.list(filters={"label": f"{LABEL_LAB}={name}"}))
+
+
+def _host_routes(exclude_dev: str) -> dict[str, str]:
+    proc = subprocess.run(["ip", "-j", "-4", "route", "show"], capture_output=True, text=True, check=False)
+    routes: dict[str, str] = {}
+    for route in json.loads(proc.stdout or "[]"):
+        dst, dev = route.get("dst", ""), route.get("dev", "")
+        if dst and dst != "default" and dev != exclude_dev:
+            routes[f"host route via {dev}"] = dst if "/" in dst else f"{dst}/32"
+    return routes
+
+
+def _docker_subnets(cli: docker.DockerClient, exclude: str) -> dict[str, str]:
+    subnets: dict[str, str] = {}
+    for net in cli.networks.list():
+        if net.name == exclude:
+            continue
+        for cfg in (net.attrs.get("IPAM") or {}).get("Config") or []:
+            if cfg.get("Subnet"):
+                subnets[f"docker network {net.name}"] = cfg["Subnet"]
+    return subnets
+
+
+def preflight(cli: docker.DockerClient, spec: LabSpec) -> None:
+    """Refuse, before anything is created, what would collide with something that exists."""
+    mine = _lab_containers(cli, spec.name)
+    for c in mine:
+        if c.labels.get(LABEL_SPEC) != spec_label(spec):
+            old = spec_from_dict(json.loads(c.labels.get(LABEL_SPEC, "{}")))
+            raise LabError(
+                f"lab {spec.name!r} already exists as {old.controllers} controllers + {old.computes} computes "
+                f"on {old.subnet} (arbitrator: {old.arbitrator}); take it down first: stackha lab down --name {spec.name}"
+            )
+    wanted = {spec.container(h.name) for h in spec.hosts}
+    for c in cli.containers.list(all=True):
+        if c.name in wanted and c.labels.get(LABEL_LAB) != spec.name:
+            raise LabError(f"a container named {c.name} exists and is not part of lab {spec.name!r}: rename or remove it")
+    for net in cli.networks.list(names=[spec.docker_network]):
+        if net.name == spec.docker_network and (net.attrs.get("Labels") or {}).get(LABEL_LAB) != spec.name:
+            raise LabError(f"a network named {net.name} exists and is not lab {spec.name!r}'s: choose another --name")
+    others = {**_docker_subnets(cli, spec.docker_network), **_host_routes(spec.bridge)}
+    hits = overlapping(spec.subnet, others)
+    if hits:
+        raise LabError(f"subnet {spec.subnet} overlaps {', '.join(hits)}: pass another --subnet")
+
+
+def _ensure_network(cli: docker.DockerClient, spec: LabSpec) -> Any:
+    for net in _lab_networks(cli, spec.name):
+        subnets = [c.get("Subnet") for c in (net.attrs.get("IPAM") or {}).get("Config") or []]
+        if subnets == [spec.subnet]:
+            return net
+        net.remove()  # a leftover of a crashed run with another plan; its containers were checked
+    ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=spec.subnet, gateway=spec.gateway)])
+    return cli.networks.create(
+        spec.docker_network,
+        driver="bridge",
+        ipam=ipam,
+        labels={LABEL_LAB: spec.name},
+        options={"com.docker.network.bridge.name": spec.bridge},
+    )
+
+
+def _host_config(cli: docker.DockerClient) -> Any:
+    if engine.privileged_supported(cli):
+        return cli.api.create_host_config(privileged=True, cgroupns="host", tmpfs=TMPFS)
+    # An engine we did not start, on a machine with a reduced capability set: the equivalent of
+    # --privileged minus the capabilities this machine cannot grant.
+    return cli.api.create_host_config(
+        cap_add=["ALL"],
+        cap_drop=sorted(c.removeprefix("CAP_") for c in engine.caps_missing()),
+        security_opt=["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+        binds={"/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
+        cgroupns="host",
+        tmpfs=TMPFS,
+    )
+
+
+def _create_host(cli: docker.DockerClient, spec: LabSpec, host: Host, tag: str) -> Any:
+    networking = cli.api.create_networking_config(
+        {spec.docker_network: cli.api.create_endpoint_config(ipv4_address=host.address, aliases=[host.name])}
+    )
+    created = cli.api.create_container(
+        tag,
+        name=spec.container(host.name),
+        hostname=host.name,
+        labels={LABEL_LAB: spec.name, LABEL_SPEC: spec_label(spec), LABEL_ROLE: host.role},
+        host_config=_host_config(cli),
+        networking_config=networking,
+        stop_signal="SIGRTMIN+3",
+        detach=True,
+    )
+    return cli.containers.get(created["Id"])
+
+
+def _systemd_state(container: Any) -> str:
+    rc, out = container.exec_run(["systemctl", "is-system-running"])
+    return str(out.decode(errors="replace").strip() or f"rc={rc}")
+
+
+def _wait_booted(container: Any, deadline: float) -> None:
+    state = "unknown"
+    while time.monotonic() < deadline:
+        container.reload()
+        if container.status != "running":
+            raise LabError(f"{container.name} stopped while booting: {container.logs(tail=20).decode(errors='replace')}")
+        state = _systemd_state(container)
+        if state == "running":
+            return
+        if state == "degraded":
+            _, failed = container.exec_run(["systemctl", "--failed", "--no-legend", "--plain"])
+            raise LabError(f"{container.name} booted degraded; failed units:\n{failed.decode(errors='replace')}")
+        time.sleep(0.2)
+    raise LabError(f"{container.name}: systemd not running after {BOOT_TIMEOUT:.0f} s (state: {state})")
+
+
+def _put_file(container: Any, path: str, data: bytes, mode: int) -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo(os.path.basename(path))
+        info.size, info.mode, info.mtime = len(data), mode, int(time.time())
+        tar.addfile(info, io.BytesIO(data))
+    if not container.put_archive(os.path.dirname(path), buf.getvalue()):
+        raise LabError(f"could not write {path} on {container.name}")
+
+
+def _host_key(container: Any) -> str:
+    rc, out = container.exec_run(["cat", "/etc/ssh/ssh_host_ed25519_key.pub"])
+    if rc != 0:
+        raise LabError(f"{container.name}: no SSH host key: {out.decode(errors='replace')}")
+    keytype, key = out.decode().split()[:2]
+    return f"{keytype} {key}"
+
+
+def targets(spec: LabSpec, paths: Paths) -> list[ssh.Target]:
+    return [ssh.Target(h.name, h.address, paths.key, paths.known_hosts) for h in spec.hosts]
+
+
+def _ready(host: Host, container: Any, pubkey: bytes, deadline: float) -> tuple[str, str]:
+    if container.status != "running":
+        container.start()
+    _wait_booted(container, deadline)
+    _put_file(container, "/root/.ssh/authorized_keys", pubkey, 0o600)
+    return host.address, _host_key(container)
+
+
+def up(spec: LabSpec, root: Path, say: Say) -> Paths:
+    """Create (or resume) the lab; return where its key, known_hosts and inventory are."""
+    engine.ensure_engine(say)
+    cli = engine.client()
+    preflight(cli, spec)
+    tag = image.ensure_image(cli, say)
+    paths = Paths(root, spec.name)
+    if not paths.key.exists():
+        ssh.new_keypair(paths.key, f"stackha-lab-{spec.name}")
+    pubkey = paths.key.with_suffix(".pub").read_bytes()
+
+    _ensure_network(cli, spec)
+    existing = {c.name: c for c in _lab_containers(cli, spec.name)}
+    todo: list[tuple[Host, Any]] = []
+    for host in spec.hosts:
+        container = existing.get(spec.container(host.name))
+        if container is None:
+            container = _create_host(cli, spec, host, tag)
+        todo.append((host, container))
+    starting = [h.name for h, c in todo if c.status != "running"]
+    if starting:
+        say(f"starting {len(starting)} host(s): {' '.join(starting)}")
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+        keys = dict(pool.map(lambda hc: _ready(hc[0], hc[1], pubkey, deadline), todo))
+
+    names = {h.address: h.name for h in spec.hosts}
+    paths.known_hosts.write_text(render_known_hosts({a: (names[a], k) for a, k in keys.items()}))
+    paths.inventory_dir.mkdir(parents=True, exist_ok=True)
+    text = render_inventory(spec, paths.key, paths.known_hosts)
+    if not paths.inventory.exists() or paths.inventory.read_text() != text:
+        paths.inventory.write_text(text)
+    with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+        results = list(pool.map(lambda t: ssh.run(t, "true", timeout=20), targets(spec, paths)))
+    if not all(r.ok for r in results):
+        raise LabError("hosts booted but SSH commands failed: " + "; ".join(r.stderr for r in results if not r.ok))
+    return paths
+
+
+def find_spec(name: str) -> LabSpec | None:
+    if not engine.engine_running():
+        return None
+    for c in _lab_containers(engine.client(), name):
+        return spec_from_dict(json.loads(c.labels[LABEL_SPEC]))
+    return None
+
+
+def status(name: str) -> list[HostStatus]:
+    spec = find_spec(name)
+    if spec is None:
+        return []
+    cli = engine.client()
+    containers = {c.name: c for c in _lab_containers(cli, name)}
+    rows = []
+    for h in spec.hosts:
+        c = containers.get(spec.container(h.name))
+        state = c.status if c is not None else "missing"
+        systemd = _systemd_state(c) if c is not None and state == "running" else "-"
+        rows.append(HostStatus(h.name, h.role, h.address, spec.container(h.name), state, systemd))
+    return rows
+
+
+def down(name: str, root: Path, say: Say) -> int:
+    """Remove the lab's hosts, network, key and inventory; nothing else. Returns hosts removed."""
+    removed = 0
+    if engine.start_if_installed(say):  # leftovers of a crashed run live in the engine's state
+        cli = engine.client()
+        for c in _lab_containers(cli, name):
+            c.remove(force=True, v=True)
+            removed += 1
+        for net in _lab_networks(cli, name):
+            net.remove()
+    paths = Paths(root, name)
+    shutil.rmtree(paths.state, ignore_errors=True)
+    shutil.rmtree(paths.inventory_dir, ignore_errors=True)
+    return removed
+
+
+def container_of(spec: LabSpec, host: str) -> Any:
+    if host not in {h.name for h in spec.hosts}:
+        raise LabError(f"lab {spec.name!r} has no host {host!r}")
+    return engine.client().containers.get(spec.container(host))
