@@ -18,8 +18,8 @@ app = typer.Typer(help="HA deployment and failover automation for OpenStack cont
 lab_app = typer.Typer(help="A local lab of systemd hosts reached over SSH, like real servers.", no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
 
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 NameOpt = Annotated[str, typer.Option("--name", "-n", help="Lab name: hosts, network and inventory/<name>/.")]
 
@@ -76,6 +76,29 @@ def lab_down(name: NameOpt = DEFAULT_NAME) -> None:
     except (hosts.LabError, EngineError) as exc:
         raise fail(str(exc)) from None
     say(f"lab {name!r}: removed {removed} host(s)")
+
+
+HostsArg = Annotated[list[str] | None, typer.Argument(help="Host names (default: every host).")]
+
+
+@lab_app.command("kill")
+def lab_kill(hosts_: HostsArg = None, name: NameOpt = DEFAULT_NAME) -> None:
+    """Hard power loss of lab hosts: every process on them dies at once, nothing is flushed."""
+    try:
+        killed = hosts.kill(name, hosts_ or [])
+    except hosts.LabError as exc:
+        raise fail(str(exc)) from None
+    say(f"killed: {' '.join(killed) or 'nothing (already down)'}")
+
+
+@lab_app.command("start")
+def lab_start(hosts_: HostsArg = None, name: NameOpt = DEFAULT_NAME) -> None:
+    """Power lab hosts back on and wait until systemd runs on them."""
+    try:
+        started = hosts.start(name, hosts_ or [])
+    except hosts.LabError as exc:
+        raise fail(str(exc)) from None
+    say(f"started: {' '.join(started) or 'nothing (all running)'}")
 
 
 if __name__ == "__main__":

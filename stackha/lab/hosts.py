@@ -153,22 +153,40 @@ def _ensure_network(cli: docker.DockerClient, spec: LabSpec) -> Any:
     )
 
 
-def _host_config(cli: docker.DockerClient) -> Any:
+def _etc_hosts(paths: Paths, host: Host) -> Path:
+    """A host's own /etc/hosts, kept across power cycles (the engine rewrites its own at each start)."""
+    path = paths.state / "etc-hosts" / host.name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+            f"ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n{host.address}\t{host.name}\n"
+        )
+    return path
+
+
+def _mounts_ok(container: Any, etc_hosts: Path) -> bool:
+    sources = {m.get("Destination"): m.get("Source") for m in container.attrs.get("Mounts") or []}
+    return sources.get("/etc/hosts") == str(etc_hosts)
+
+
+def _host_config(cli: docker.DockerClient, etc_hosts: Path) -> Any:
+    binds = {str(etc_hosts): {"bind": "/etc/hosts", "mode": "rw"}}
     if engine.privileged_supported(cli):
-        return cli.api.create_host_config(privileged=True, cgroupns="host", tmpfs=TMPFS)
+        return cli.api.create_host_config(privileged=True, cgroupns="host", tmpfs=TMPFS, binds=binds)
     # An engine we did not start, on a machine with a reduced capability set: the equivalent of
     # --privileged minus the capabilities this machine cannot grant.
     return cli.api.create_host_config(
         cap_add=["ALL"],
         cap_drop=sorted(c.removeprefix("CAP_") for c in engine.caps_missing()),
         security_opt=["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
-        binds={"/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
+        binds={**binds, "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
         cgroupns="host",
         tmpfs=TMPFS,
     )
 
 
-def _create_host(cli: docker.DockerClient, spec: LabSpec, host: Host, tag: str) -> Any:
+def _create_host(cli: docker.DockerClient, spec: LabSpec, paths: Paths, host: Host, tag: str) -> Any:
     networking = cli.api.create_networking_config(
         {spec.docker_network: cli.api.create_endpoint_config(ipv4_address=host.address, aliases=[host.name])}
     )
@@ -177,7 +195,7 @@ def _create_host(cli: docker.DockerClient, spec: LabSpec, host: Host, tag: str) 
         name=spec.container(host.name),
         hostname=host.name,
         labels={LABEL_LAB: spec.name, LABEL_SPEC: spec_label(spec), LABEL_ROLE: host.role},
-        host_config=_host_config(cli),
+        host_config=_host_config(cli, _etc_hosts(paths, host)),
         networking_config=networking,
         stop_signal="SIGRTMIN+3",
         detach=True,
@@ -228,10 +246,14 @@ def targets(spec: LabSpec, paths: Paths) -> list[ssh.Target]:
     return [ssh.Target(h.name, h.address, paths.key, paths.known_hosts) for h in spec.hosts]
 
 
-def _ready(host: Host, container: Any, pubkey: bytes, deadline: float) -> tuple[str, str]:
+def _boot(container: Any, deadline: float) -> None:
     if container.status != "running":
         container.start()
     _wait_booted(container, deadline)
+
+
+def _ready(host: Host, container: Any, pubkey: bytes, deadline: float) -> tuple[str, str]:
+    _boot(container, deadline)
     _put_file(container, "/root/.ssh/authorized_keys", pubkey, 0o600)
     return host.address, _host_key(container)
 
@@ -252,8 +274,12 @@ def up(spec: LabSpec, root: Path, say: Say) -> Paths:
     todo: list[tuple[Host, Any]] = []
     for host in spec.hosts:
         container = existing.get(spec.container(host.name))
+        if container is not None and not _mounts_ok(container, _etc_hosts(paths, host)):
+            say(f"{container.name} is a leftover of another checkout or a crashed run: recreating it")
+            container.remove(force=True, v=True)
+            container = None
         if container is None:
-            container = _create_host(cli, spec, host, tag)
+            container = _create_host(cli, spec, paths, host, tag)
         todo.append((host, container))
     starting = [h.name for h, c in todo if c.status != "running"]
     if starting:
@@ -314,7 +340,42 @@ def down(name: str, root: Path, say: Say) -> int:
     return removed
 
 
-def container_of(spec: LabSpec, host: str) -> Any:
-    if host not in {h.name for h in spec.hosts}:
-        raise LabError(f"lab {spec.name!r} has no host {host!r}")
-    return engine.client().containers.get(spec.container(host))
+def _running_spec(name: str) -> LabSpec:
+    spec = find_spec(name)
+    if spec is None:
+        raise LabError(f"lab {name!r} is not running: stackha lab up --name {name}")
+    return spec
+
+
+def _pick(spec: LabSpec, names: list[str]) -> list[Host]:
+    known = {h.name: h for h in spec.hosts}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise LabError(f"lab {spec.name!r} has no host {', '.join(unknown)} (hosts: {', '.join(known)})")
+    return [known[n] for n in names] if names else list(spec.hosts)
+
+
+def kill(name: str, names: list[str]) -> list[str]:
+    """Hard power loss: SIGKILL to each host's init, every process of the host dies at once."""
+    spec = _running_spec(name)
+    cli = engine.client()
+    killed = []
+    for host in _pick(spec, names):
+        container = cli.containers.get(spec.container(host.name))
+        if container.status == "running":
+            container.kill(signal="SIGKILL")
+            killed.append(host.name)
+    return killed
+
+
+def start(name: str, names: list[str]) -> list[str]:
+    """Power hosts back on and wait until systemd runs and SSH answers."""
+    spec = _running_spec(name)
+    cli = engine.client()
+    picked = _pick(spec, names)
+    containers = [cli.containers.get(spec.container(h.name)) for h in picked]
+    stopped = [h.name for h, c in zip(picked, containers, strict=True) if c.status != "running"]
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    with ThreadPoolExecutor(max_workers=len(picked)) as pool:
+        list(pool.map(lambda c: _boot(c, deadline), containers))
+    return stopped

@@ -50,7 +50,31 @@ systemctl mask getty.target console-getty.service systemd-udevd.service \
   systemd-udev-trigger.service systemd-udevd-control.socket systemd-udevd-kernel.socket \
   apt-daily.timer apt-daily-upgrade.timer systemd-remount-fs.service \
   sys-kernel-config.mount sys-kernel-debug.mount sys-kernel-tracing.mount \
-  dev-hugepages.mount systemd-firstboot.service systemd-modules-load.service
+  dev-hugepages.mount systemd-firstboot.service systemd-modules-load.service \
+  systemd-binfmt.service proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount
+# Hosts share the machine's kernel: only per-namespace net.* sysctls may change. /proc/sys is made
+# read-only at boot except /proc/sys/net, and the vendor kernel.*/fs.* sysctl files are masked.
+cat > /etc/systemd/system/stackha-protect-sysctl.service <<'UNIT'
+[Unit]
+Description=Make kernel sysctls read-only in this lab host (net.* stays writable)
+DefaultDependencies=no
+Before=systemd-sysctl.service sysinit.target
+ConditionPathIsReadWrite=/proc/sys/kernel
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/mount --bind /proc/sys /proc/sys
+ExecStart=/bin/mount --bind /proc/sys/net /proc/sys/net
+ExecStart=/bin/mount -o remount,bind,ro /proc/sys
+
+[Install]
+WantedBy=sysinit.target
+UNIT
+systemctl enable stackha-protect-sysctl.service
+for f in /usr/lib/sysctl.d/*.conf /etc/sysctl.d/*.conf; do
+  ln -sf /dev/null "/etc/sysctl.d/$(basename "$f")"
+done
 # SSH host keys are made per host at first boot, never baked into the image.
 rm -f /etc/ssh/ssh_host_*
 cat > /etc/systemd/system/stackha-ssh-hostkeys.service <<'UNIT'
@@ -160,6 +184,16 @@ def _build(cli: docker.DockerClient, tag: str, sources: str, say: Say) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _prune_old(cli: docker.DockerClient, keep: str) -> None:
+    """Drop base images of older recipes that no container uses any more."""
+    for img in cli.images.list(name=REPOSITORY):
+        if keep not in img.tags:
+            try:
+                cli.images.remove(img.id)
+            except docker.errors.APIError:
+                pass  # still used by a lab: it goes when that lab does
+
+
 def ensure_image(cli: docker.DockerClient, say: Say) -> str:
     """Return the tag of the base image for the current recipe, building it when absent."""
     sources = apt_sources()
@@ -173,4 +207,5 @@ def ensure_image(cli: docker.DockerClient, say: Say) -> str:
             started = time.monotonic()
             _build(cli, tag, sources, say)
             say(f"base image {tag} built in {time.monotonic() - started:.0f} s")
+            _prune_old(cli, tag)
     return tag
