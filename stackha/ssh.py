@@ -76,7 +76,9 @@ def new_keypair(private_path: Path, comment: str) -> str:
     """Write a new ed25519 key (0600) in OpenSSH format; return the public line."""
     key = ed25519.Ed25519PrivateKey.generate()
     private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
     )
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     private_path.parent.mkdir(parents=True, exist_ok=True)

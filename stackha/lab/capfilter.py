@@ -114,7 +114,7 @@ def main(argv: list[str]) -> None:
             if process_file:
                 _rewrite(process_file, missing, nested=False)
     runc = real_runc(os.path.realpath(argv[0]))
-    os.execv(runc, [runc, *args])
+    os.execv(runc, [runc, *args])  # noqa: S606 - the real runc, with the caller's arguments
 
 
 if __name__ == "__main__":

@@ -47,14 +47,19 @@ def caps_missing() -> set[str]:
 
 
 def _install_packages(say: Say) -> None:
-    missing = [p for p, binary in zip(APT_PACKAGES, ("dockerd", "debootstrap"), strict=True) if not shutil.which(binary)]
+    missing = [
+        p for p, binary in zip(APT_PACKAGES, ("dockerd", "debootstrap"), strict=True) if not shutil.which(binary)
+    ]
     if not missing:
         return
     if os.geteuid() != 0:
         raise EngineError(f"{', '.join(missing)} missing and not root: install them or run as root")
     say(f"installing {' '.join(missing)} from Debian (apt-get)")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]):
+    for cmd in (
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+    ):
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise EngineError(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")

@@ -27,7 +27,11 @@ LABEL_LAB = "io.stackha.lab"
 LABEL_SPEC = "io.stackha.spec"
 LABEL_ROLE = "io.stackha.role"
 BOOT_TIMEOUT = 120.0
-TMPFS = {"/run": "rw,nosuid,nodev,mode=755", "/run/lock": "rw,nosuid,nodev,noexec", "/tmp": "rw,nosuid,nodev"}
+TMPFS = {
+    "/run": "rw,nosuid,nodev,mode=755",
+    "/run/lock": "rw,nosuid,nodev,noexec",
+    "/tmp": "rw,nosuid,nodev",
+}
 
 
 class LabError(RuntimeError):
@@ -122,12 +126,15 @@ def preflight(cli: docker.DockerClient, spec: LabSpec) -> None:
             old = spec_from_dict(json.loads(c.labels.get(LABEL_SPEC, "{}")))
             raise LabError(
                 f"lab {spec.name!r} already exists as {old.controllers} controllers + {old.computes} computes "
-                f"on {old.subnet} (arbitrator: {old.arbitrator}); take it down first: stackha lab down --name {spec.name}"
+                f"on {old.subnet} (arbitrator: {old.arbitrator}); "
+                f"take it down first: stackha lab down --name {spec.name}"
             )
     wanted = {spec.container(h.name) for h in spec.hosts}
     for c in cli.containers.list(all=True):
         if c.name in wanted and c.labels.get(LABEL_LAB) != spec.name:
-            raise LabError(f"a container named {c.name} exists and is not part of lab {spec.name!r}: rename or remove it")
+            raise LabError(
+                f"a container named {c.name} exists and is not part of lab {spec.name!r}: rename or remove it"
+            )
     for net in cli.networks.list(names=[spec.docker_network]):
         if net.name == spec.docker_network and (net.attrs.get("Labels") or {}).get(LABEL_LAB) != spec.name:
             raise LabError(f"a network named {net.name} exists and is not lab {spec.name!r}'s: choose another --name")
@@ -213,7 +220,9 @@ def _wait_booted(container: Any, deadline: float) -> None:
     while time.monotonic() < deadline:
         container.reload()
         if container.status != "running":
-            raise LabError(f"{container.name} stopped while booting: {container.logs(tail=20).decode(errors='replace')}")
+            raise LabError(
+                f"{container.name} stopped while booting: {container.logs(tail=20).decode(errors='replace')}"
+            )
         state = _systemd_state(container)
         if state == "running":
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import io
@@ -167,7 +168,14 @@ def _build(cli: docker.DockerClient, tag: str, sources: str, say: Say) -> None:
         mirror = mirror_from_sources(sources)
         say(f"building base image {tag}: debootstrap {SUITE} from {mirror} (about 90 s, once)")
         _run(
-            ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(root), mirror],
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(PACKAGES)}",
+                SUITE,
+                str(root),
+                mirror,
+            ],
             "debootstrap",
         )
         (root / "etc/apt/sources.list.d/debian.sources").write_text(sources)
@@ -176,7 +184,7 @@ def _build(cli: docker.DockerClient, tag: str, sources: str, say: Say) -> None:
         _run(["tar", "--numeric-owner", "--xattrs", "-C", str(root), "-cf", str(tarball), "."], "tar")
         base = f"{REPOSITORY}-rootfs:{digest}"
         say("importing the root filesystem into the engine")
-        cli.api.import_image_from_file(str(tarball), repository=base.split(":")[0], tag=digest)
+        cli.api.import_image_from_file(str(tarball), repository=base.split(":", maxsplit=1)[0], tag=digest)
         dockerfile = DOCKERFILE.format(base=base, digest=digest).encode()
         cli.images.build(fileobj=io.BytesIO(dockerfile), tag=tag, rm=True)
         cli.images.remove(base, noprune=True)
@@ -188,10 +196,8 @@ def _prune_old(cli: docker.DockerClient, keep: str) -> None:
     """Drop base images of older recipes that no container uses any more."""
     for img in cli.images.list(name=REPOSITORY):
         if keep not in img.tags:
-            try:
+            with contextlib.suppress(docker.errors.APIError):  # still used by a lab: goes with it
                 cli.images.remove(img.id)
-            except docker.errors.APIError:
-                pass  # still used by a lab: it goes when that lab does
 
 
 def ensure_image(cli: docker.DockerClient, say: Say) -> str:
