@@ -52,6 +52,8 @@ def build_inventory(spec: LabSpec, key_file: Path, known_hosts: Path) -> dict[st
                 "ansible_ssh_common_args": ssh_common_args(known_hosts),
                 "stackha_lab_name": spec.name,
                 "stackha_lab_subnet": spec.subnet,
+                "stackha_internal_vip": spec.vip(0),
+                "stackha_internal_vip_prefix": spec.network.prefixlen,
             },
             "children": children,
         }
