@@ -46,6 +46,10 @@ running:
   description: MariaDB's unit is active.
   type: bool
   returned: always
+unit_state:
+  description: systemctl is-active of the unit (active, activating, failed, inactive...).
+  type: str
+  returned: always
 wsrep:
   description: Live wsrep status variables (empty when not running), e.g. wsrep_local_state.
   type: dict
@@ -168,14 +172,24 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    running = subprocess.run(["systemctl", "is-active", "--quiet", p["service"]], check=False).returncode == 0
+    unit_state = subprocess.run(
+        ["systemctl", "is-active", p["service"]], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    running = unit_state == "active"
     grastate_path = os.path.join(p["datadir"], "grastate.dat")
     saved = {"uuid": "", "seqno": -1, "safe_to_bootstrap": False}
     if os.path.exists(grastate_path):
         with open(grastate_path, encoding="utf-8", errors="replace") as fh:
             saved = parse_grastate(fh.read())
 
-    result: dict[str, Any] = {"changed": False, "running": running, "wsrep": {}, **saved, "position_source": "none"}
+    result: dict[str, Any] = {
+        "changed": False,
+        "running": running,
+        "unit_state": unit_state,
+        "wsrep": {},
+        **saved,
+        "position_source": "none",
+    }
     if saved["uuid"] and saved["seqno"] >= 0:
         result["position_source"] = "grastate"
     if running:

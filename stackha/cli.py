@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from stackha.drill.galera import FAULTS, run_drill
+from stackha.drill.labcluster import DrillError, LabCluster
 from stackha.lab import hosts
 from stackha.lab.engine import EngineError
 from stackha.lab.image import ImageError
@@ -16,7 +20,9 @@ from stackha.lab.spec import DEFAULT_NAME, DEFAULT_SUBNET, LabSpecError, make_sp
 
 app = typer.Typer(help="HA deployment and failover automation for OpenStack control planes.", no_args_is_help=True)
 lab_app = typer.Typer(help="A local lab of systemd hosts reached over SSH, like real servers.", no_args_is_help=True)
+drill_app = typer.Typer(help="Failure drills: inject a fault under load, measure recovery, count losses.")
 app.add_typer(lab_app, name="lab")
+app.add_typer(drill_app, name="drill")
 
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -99,6 +105,35 @@ def lab_start(hosts_: HostsArg = None, name: NameOpt = DEFAULT_NAME) -> None:
     except hosts.LabError as exc:
         raise fail(str(exc)) from None
     say(f"started: {' '.join(started) or 'nothing (all running)'}")
+
+
+@drill_app.command("galera")
+def drill_galera(
+    fault: Annotated[str, typer.Option(help="vip-holder, writer, power-loss or lost-state.")],
+    name: NameOpt = DEFAULT_NAME,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the result here as JSON.")] = None,
+) -> None:
+    """Write through the VIP, inject FAULT, wait for recovery, check no acknowledged write is lost."""
+    if fault not in FAULTS:
+        raise fail(f"unknown fault {fault!r}: choose one of {', '.join(FAULTS)}")
+    try:
+        result = run_drill(LabCluster.open(name), fault, say)
+    except DrillError as exc:
+        raise fail(str(exc)) from None
+    data = result.to_dict()
+    if json_out is not None:
+        json_out.write_text(json.dumps(data, indent=2))
+    for key in ("acked", "failed_writes", "write_outage_s", "vip_move_s", "power_on_to_writable_s"):
+        if data[key] is not None:
+            out.print(f"{key}: {data[key]}")
+    out.print(
+        f"VIP {data['vip_before']} -> {data['vip_after']}; writer {data['writer_before']} -> {data['writer_after']}"
+    )
+    for note in result.notes:
+        out.print(f"note: {note}")
+    if not result.ok:
+        raise fail(f"{fault}: {len(result.lost)} acknowledged writes lost: {result.lost[:20]}")
+    say(f"{fault}: {result.acked} acknowledged writes, none lost")
 
 
 if __name__ == "__main__":
