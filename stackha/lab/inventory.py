@@ -54,6 +54,7 @@ def build_inventory(spec: LabSpec, key_file: Path, known_hosts: Path) -> dict[st
                 "stackha_lab_subnet": spec.subnet,
                 "stackha_internal_vip": spec.vip(0),
                 "stackha_internal_vip_prefix": spec.network.prefixlen,
+                "pki_ca_dir": str(key_file.parent / "pki"),
             },
             "children": children,
         }
