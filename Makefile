@@ -56,6 +56,7 @@ molecule: venv
 
 bench: venv
 	$(BIN)/python -m bench.lab_up
+	$(BIN)/python -m bench.galera_failover
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -92,8 +92,12 @@ def run_drill(c: LabCluster, fault: str, say: Say) -> DrillResult:
     run = f"{fault}-{int(time.time())}"
     prepare(ep, run)
     result = DrillResult(fault=fault, victims=[])
-    result.vip_before = c.vip_holders()
     result.writer_before = writer_node(ep)
+    if fault == "writer" and result.writer_before in c.vip_holders():
+        # Measure the writer's failure alone: move the VIP away from it first (gracefully).
+        say(f"moving the VIP off the writer node {result.writer_before} first")
+        c.move_vip_away(result.writer_before)
+    result.vip_before = c.vip_holders()
     if len(result.vip_before) != 1:
         raise DrillError(f"expected one VIP holder before the fault, found {result.vip_before}")
 
@@ -156,7 +160,7 @@ def _inject(c: LabCluster, fault: str, result: DrillResult, say: Say) -> tuple[f
         fault_at = time.monotonic()
         c.kill(result.victims)
         powered_on = time.monotonic()
-        c.start(result.victims)
+        c.start(result.victims, until="ssh")
         say("power back: running playbooks/galera-recover.yml")
         proc = c.playbook("galera-recover.yml")
         if proc.returncode != 0:

@@ -105,8 +105,19 @@ class LabCluster:
     def kill(self, names: list[str]) -> None:
         hosts.kill(self.spec.name, names)
 
-    def start(self, names: list[str]) -> None:
-        hosts.start(self.spec.name, names)
+    def start(self, names: list[str], until: str = "booted") -> None:
+        hosts.start(self.spec.name, names, until=until)
+
+    def move_vip_away(self, host: str, timeout: float = 30) -> None:
+        """Gracefully move the VIP off `host` (restart its keepalived) and wait until another holds it."""
+        self.exec(host, ["systemctl", "restart", "keepalived"])
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            holders = self.vip_holders()
+            if len(holders) == 1 and holders[0] != host:
+                return
+            time.sleep(0.1)
+        raise DrillError(f"the VIP did not leave {host} within {timeout:.0f} s")
 
     def playbook(self, name: str, extra: list[str] | None = None) -> subprocess.CompletedProcess[str]:
         exe = str(Path(sys.executable).parent / "ansible-playbook")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from dataclasses import dataclass, field
 
 import pymysql
+
+from stackha.drill.loop import BoundedLoop
 
 SCHEMA = "stackha_drill"
 TABLE = f"{SCHEMA}.writes"
@@ -56,46 +57,42 @@ def prepare(ep: Endpoint, run: str, deadline_s: float = 60.0) -> None:
             time.sleep(0.5)
 
 
-class Writer(threading.Thread):
+class Writer(BoundedLoop):
     """Inserts (run, id) rows one at a time; `acked` holds (id, monotonic time) of each commit."""
 
     def __init__(self, ep: Endpoint, run: str, max_seconds: float, max_writes: int = 200_000) -> None:
-        super().__init__(daemon=True, name=f"writer-{run}")
-        self.ep, self.run_id = ep, run
-        self.max_seconds, self.max_writes = max_seconds, max_writes
+        super().__init__(f"writer-{run}", max_seconds)
+        self.ep, self.run_id, self.max_writes = ep, run, max_writes
         self.acked: list[tuple[int, float]] = []
         self.errors: list[tuple[float, str]] = []
-        self._stop_event = threading.Event()
+        self._conn: pymysql.connections.Connection | None = None
+        self._next_id = 1
 
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
+    def keep_going(self) -> bool:
+        return self._next_id <= self.max_writes
 
-    def run(self) -> None:
-        end = time.monotonic() + self.max_seconds
-        conn: pymysql.connections.Connection | None = None
-        next_id = 1
-        while not self._stop_event.is_set() and time.monotonic() < end and next_id <= self.max_writes:
-            try:
-                if conn is None:
-                    conn = connect(self.ep)
-                with conn.cursor() as cur:
-                    cur.execute(
-                        f"INSERT INTO {TABLE} (run, id, at) VALUES (%s, %s, UNIX_TIMESTAMP(NOW(6)))",  # noqa: S608
-                        (self.run_id, next_id),
-                    )
-                self.acked.append((next_id, time.monotonic()))
-            except (pymysql.MySQLError, OSError) as exc:
-                # Not acknowledged: the row may or may not exist; only acknowledged ones count.
-                self.errors.append((time.monotonic(), f"{type(exc).__name__}: {exc}"))
-                if conn is not None:
-                    with contextlib.suppress(pymysql.MySQLError, OSError):
-                        conn.close()
-                conn = None
-            next_id += 1
-            time.sleep(PAUSE_S)
-        if conn is not None:
-            conn.close()
+    def step(self) -> None:
+        try:
+            if self._conn is None:
+                self._conn = connect(self.ep)
+            with self._conn.cursor() as cur:
+                cur.execute(
+                    f"INSERT INTO {TABLE} (run, id, at) VALUES (%s, %s, UNIX_TIMESTAMP(NOW(6)))",  # noqa: S608
+                    (self.run_id, self._next_id),
+                )
+            self.acked.append((self._next_id, time.monotonic()))
+        except (pymysql.MySQLError, OSError) as exc:
+            # Not acknowledged: the row may or may not exist; only acknowledged ones count.
+            self.errors.append((time.monotonic(), f"{type(exc).__name__}: {exc}"))
+            self.finish()
+        self._next_id += 1
+        time.sleep(PAUSE_S)
+
+    def finish(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(pymysql.MySQLError, OSError):
+                self._conn.close()
+        self._conn = None
 
     @property
     def ack_times(self) -> list[float]:

@@ -382,14 +382,34 @@ def kill(name: str, names: list[str]) -> list[str]:
     return killed
 
 
-def start(name: str, names: list[str]) -> list[str]:
-    """Power hosts back on and wait until systemd runs and SSH answers."""
+def _wait_ssh(target: ssh.Target, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            if ssh.run(target, "true", timeout=5).ok:
+                return
+        except ssh.SshError:
+            pass
+        time.sleep(0.2)
+    raise LabError(f"{target.name}: SSH not answering after {BOOT_TIMEOUT:.0f} s")
+
+
+def start(name: str, names: list[str], until: str = "booted") -> list[str]:
+    """Power hosts back on; wait until systemd finished booting (until="booted") or only until SSH
+    answers (until="ssh", what an operator's automation waits for before acting)."""
     spec = _running_spec(name)
     cli = engine.client()
     picked = _pick(spec, names)
     containers = [cli.containers.get(spec.container(h.name)) for h in picked]
     stopped = [h.name for h, c in zip(picked, containers, strict=True) if c.status != "running"]
     deadline = time.monotonic() + BOOT_TIMEOUT
+    if until == "ssh":
+        for c in containers:
+            if c.status != "running":
+                c.start()
+        paths = Paths(project_root(), spec.name)
+        with ThreadPoolExecutor(max_workers=len(picked)) as pool:
+            list(pool.map(lambda t: _wait_ssh(t, deadline), [t for t in targets(spec, paths) if t.name in stopped]))
+        return stopped
     with ThreadPoolExecutor(max_workers=len(picked)) as pool:
         list(pool.map(lambda c: _boot(c, deadline), containers))
     return stopped
