@@ -13,6 +13,9 @@ from stackha.drill.loop import BoundedLoop
 SCHEMA = "stackha_drill"
 TABLE = f"{SCHEMA}.writes"
 PAUSE_S = 0.01  # between writes and between reconnect attempts: bounded, never a busy spin
+# The probe's own patience: connect 0.5 s, read/write 1 s. A write to a node that vanished fails
+# after 1 s and is retried on a new connection (an ordinary client would hang far longer).
+WRITE_TIMEOUT_S = 0.5
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Writer(BoundedLoop):
     def step(self) -> None:
         try:
             if self._conn is None:
-                self._conn = connect(self.ep)
+                self._conn = connect(self.ep, timeout=WRITE_TIMEOUT_S)
             with self._conn.cursor() as cur:
                 cur.execute(
                     f"INSERT INTO {TABLE} (run, id, at) VALUES (%s, %s, UNIX_TIMESTAMP(NOW(6)))",  # noqa: S608
