@@ -87,7 +87,7 @@ def _check_everywhere(c: LabCluster, run: str, acked: list[int], result: DrillRe
 def run_drill(c: LabCluster, fault: str, say: Say) -> DrillResult:
     """fault: vip-holder | writer | power-loss | lost-state"""
     ep = c.endpoint()
-    size = len(c.controllers)
+    size = c.cluster_size
     c.wait_synced(size, timeout=120)
     run = f"{fault}-{int(time.time())}"
     prepare(ep, run)

@@ -42,6 +42,11 @@ class LabCluster:
         return [h.name for h in self.spec.hosts if h.role == ROLE_CONTROLLER]
 
     @property
+    def cluster_size(self) -> int:
+        """Galera members when healthy: every controller, plus garbd when the lab has an arbitrator."""
+        return len(self.controllers) + (1 if self.spec.arbitrator else 0)
+
+    @property
     def vip(self) -> str:
         return self.spec.vip(0)
 
