@@ -11,21 +11,14 @@ Not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-from stackha.drill import timeline
+from bench.common import deploy, say, summary, write
 from stackha.drill.galera import DrillResult, run_drill
 from stackha.drill.labcluster import LabCluster
 from stackha.lab import hosts
 from stackha.lab.spec import make_spec
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SPEC = make_spec(name="bench", controllers=3, computes=0, subnet="10.231.8.0/24")
 PLAYBOOKS = ("common.yml", "galera.yml", "keepalived.yml", "haproxy.yml")
 
@@ -51,32 +44,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
-def say(msg: str) -> None:
-    print(f"{time.strftime('%H:%M:%S')} {msg}", flush=True)
-
-
-def deploy(root: Path, extra: dict[str, Any]) -> None:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(extra, fh)
-    exe = str(Path(sys.executable).parent / "ansible-playbook")
-    for book in PLAYBOOKS:
-        proc = subprocess.run(
-            [exe, "-i", str(root / "inventory" / SPEC.name), str(root / "playbooks" / book), "-e", f"@{fh.name}"],
-            capture_output=True,
-            text=True,
-            cwd=root,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"{book} failed:\n{proc.stdout[-3000:]}")
-    Path(fh.name).unlink()
-
-
-def summary(results: list[DrillResult], key: str) -> dict[str, Any]:
-    values = [v for v in (getattr(r, key) for r in results) if v is not None]
-    return {"values": values, "median": timeline.median(values), "max": max(values) if values else None}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=5)
@@ -89,7 +56,7 @@ def main() -> None:
     try:
         for variant, extra in VARIANTS.items():
             say(f"configuring {variant} defaults {extra or ''}")
-            deploy(root, extra)
+            deploy(root, SPEC.name, PLAYBOOKS, extra)
             cluster = LabCluster.open(SPEC.name)
             runs: dict[str, list[DrillResult]] = {"vip-holder": [], "writer": []}
             for rep in range(1, args.reps + 1):
@@ -101,9 +68,9 @@ def main() -> None:
                         f"acked {r.acked}, lost {len(r.lost)}"
                     )
             figures: dict[str, Any] = {
-                "vip_move_s": summary(runs["vip-holder"], "vip_move_s"),
-                "write_outage_vip_holder_kill_s": summary(runs["vip-holder"], "write_outage_s"),
-                "write_outage_writer_kill_s": summary(runs["writer"], "write_outage_s"),
+                "vip_move_s": summary(r.vip_move_s for r in runs["vip-holder"]),
+                "write_outage_vip_holder_kill_s": summary(r.write_outage_s for r in runs["vip-holder"]),
+                "write_outage_writer_kill_s": summary(r.write_outage_s for r in runs["writer"]),
                 "acked": sum(r.acked for rs in runs.values() for r in rs),
                 "lost": sum(len(r.lost) for rs in runs.values() for r in rs),
             }
@@ -116,9 +83,7 @@ def main() -> None:
     finally:
         if not args.keep:
             hosts.down(SPEC.name, root, say)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "galera_failover.json"
-    path.write_text(json.dumps({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **out}, indent=2))
+    path = write("galera_failover.json", out)
     for variant, fig in out["variants"].items():
         print(
             f"{variant:8} VIP move median {fig['vip_move_s']['median']} s | write outage, VIP holder killed: "
