@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from stackha.drill import rabbit
 from stackha.drill.galera import FAULTS, run_drill
 from stackha.drill.labcluster import DrillError, LabCluster
 from stackha.lab import hosts
@@ -89,7 +90,7 @@ HostsArg = Annotated[list[str] | None, typer.Argument(help="Host names (default:
 
 @lab_app.command("kill")
 def lab_kill(hosts_: HostsArg = None, name: NameOpt = DEFAULT_NAME) -> None:
-    """Hard power loss of lab hosts: every process on them dies at once, nothing is flushed."""
+    """Hard power loss of lab hosts: links cut first (peers get no FIN/RST), then every process dies at once."""
     try:
         killed = hosts.kill(name, hosts_ or [])
     except hosts.LabError as exc:
@@ -134,6 +135,41 @@ def drill_galera(
     if not result.ok:
         raise fail(f"{fault}: {len(result.lost)} acknowledged writes lost: {result.lost[:20]}")
     say(f"{fault}: {result.acked} acknowledged writes, none lost")
+
+
+@drill_app.command("rabbitmq")
+def drill_rabbitmq(
+    fault: Annotated[str, typer.Option(help="client-node, rolling-restart, power-loss or power-loss-partial.")],
+    name: NameOpt = DEFAULT_NAME,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the result here as JSON.")] = None,
+) -> None:
+    """Publish with confirms to a quorum queue, inject FAULT, check every confirmed message is consumed."""
+    if fault not in rabbit.FAULTS:
+        raise fail(f"unknown fault {fault!r}: choose one of {', '.join(rabbit.FAULTS)}")
+    try:
+        result = rabbit.run_drill(LabCluster.open(name), fault, say)
+    except DrillError as exc:
+        raise fail(str(exc)) from None
+    data = result.to_dict()
+    if json_out is not None:
+        json_out.write_text(json.dumps(data, indent=2))
+    for key in (
+        "confirmed",
+        "consumed",
+        "duplicates",
+        "publish_resume_s",
+        "consume_resume_s",
+        "publish_outage_s",
+        "power_on_to_consumable_s",
+    ):
+        if data[key] is not None:
+            out.print(f"{key}: {data[key]}")
+    for note in result.notes:
+        out.print(f"note: {note}")
+    if not result.ok:
+        lost = f"{len(result.lost)} confirmed messages lost {result.lost[:20]}"
+        raise fail(f"{fault}: {lost}, {result.bad_content} with bad content")
+    say(f"{fault}: {result.confirmed} confirmed messages, every one consumed intact")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ class BoundedLoop(threading.Thread):
         self._stop_event.set()
         self.join()
 
+    def stopping(self) -> bool:
+        return self._stop_event.is_set()
+
     def keep_going(self) -> bool:
         return True
 

@@ -17,6 +17,17 @@ def outage(ack_times: Sequence[float], fault_at: float) -> float | None:
     return max(gaps)
 
 
+def resumed_after(times: Sequence[float], fault_at: float) -> float | None:
+    """Seconds from the fault until service resumed: the end of the outage gap (the longest gap
+    between consecutive events that ends after the fault). Events still in flight when the fault
+    struck do not count as a resumption."""
+    ordered = sorted(times)
+    gaps = [(b - a, b) for a, b in itertools.pairwise(ordered) if b > fault_at]
+    if not gaps:
+        return first_after(ordered, fault_at)
+    return max(gaps)[1] - fault_at
+
+
 def first_after(times: Iterable[float], moment: float) -> float | None:
     """Seconds from `moment` to the first time after it."""
     later = [t for t in times if t > moment]

@@ -370,16 +370,30 @@ def _pick(spec: LabSpec, names: list[str]) -> list[Host]:
 
 
 def kill(name: str, names: list[str]) -> list[str]:
-    """Hard power loss: SIGKILL to each host's init, every process of the host dies at once."""
+    """Hard power loss of the hosts, all at the same moment.
+
+    First every victim's network link goes down (from the host, in the victim's network namespace),
+    so the kernel cannot tell peers anything when the processes die: no FIN, no RST, exactly as
+    when a server loses power. Then SIGKILL to each host's init: every process dies at once,
+    nothing is flushed."""
     spec = _running_spec(name)
     cli = engine.client()
-    killed = []
+    victims = []
     for host in _pick(spec, names):
         container = cli.containers.get(spec.container(host.name))
         if container.status == "running":
-            container.kill(signal="SIGKILL")
-            killed.append(host.name)
-    return killed
+            victims.append((host.name, container))
+    for _, container in victims:
+        pid = str(container.attrs["State"]["Pid"])
+        subprocess.run(
+            ["nsenter", "--target", pid, "--net", "ip", "link", "set", "eth0", "down"],
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
+    for _, container in victims:
+        container.kill(signal="SIGKILL")
+    return [n for n, _ in victims]
 
 
 def _wait_ssh(target: ssh.Target, deadline: float) -> None:
