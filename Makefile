@@ -57,6 +57,7 @@ molecule: venv
 bench: venv
 	$(BIN)/python -m bench.lab_up
 	$(BIN)/python -m bench.galera_failover
+	$(BIN)/python -m bench.rabbitmq_failover
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
