@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from stackha.drill import timeline
+from stackha.lab import hosts
+from stackha.lab.spec import LabSpec
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -50,3 +54,25 @@ def write(name: str, data: dict[str, Any]) -> Path:
     path = RESULTS / name
     path.write_text(json.dumps({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **data}, indent=2))
     return path
+
+
+def failover_args(doc: str | None) -> argparse.Namespace:
+    """The options every failover bench takes: --reps and --keep."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="leave the bench lab up afterwards")
+    return parser.parse_args()
+
+
+@contextmanager
+def bench_lab(spec: LabSpec, *, keep: bool) -> Iterator[Path]:
+    """A fresh lab for one bench (leftovers of an earlier run removed first), taken down afterwards
+    unless `keep`; yields the project root."""
+    root = hosts.project_root()
+    hosts.down(spec.name, root, say)
+    hosts.up(spec, root, say)
+    try:
+        yield root
+    finally:
+        if not keep:
+            hosts.down(spec.name, root, say)

@@ -10,13 +10,11 @@ Not a test: nothing here asserts a time.
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
-from bench.common import deploy, say, summary, write
+from bench.common import bench_lab, deploy, failover_args, say, summary, write
 from stackha.drill.galera import DrillResult, run_drill
 from stackha.drill.labcluster import LabCluster
-from stackha.lab import hosts
 from stackha.lab.spec import make_spec
 
 SPEC = make_spec(name="bench", controllers=3, computes=0, subnet="10.231.8.0/24")
@@ -45,15 +43,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="leave the bench lab up afterwards")
-    args = parser.parse_args()
-    root = hosts.project_root()
-    hosts.down(SPEC.name, root, say)
-    hosts.up(SPEC, root, say)
+    args = failover_args(__doc__)
     out: dict[str, Any] = {"reps": args.reps, "variants": {}}
-    try:
+    with bench_lab(SPEC, keep=args.keep) as root:
         for variant, extra in VARIANTS.items():
             say(f"configuring {variant} defaults {extra or ''}")
             deploy(root, SPEC.name, PLAYBOOKS, extra)
@@ -80,9 +72,6 @@ def main() -> None:
                     figures[fault] = r.to_dict()
                     say(f"{variant} {fault}: power on to writable {r.power_on_to_writable_s} s, lost {len(r.lost)}")
             out["variants"][variant] = figures
-    finally:
-        if not args.keep:
-            hosts.down(SPEC.name, root, say)
     path = write("galera_failover.json", out)
     for variant, fig in out["variants"].items():
         print(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -108,6 +109,34 @@ def lab_start(hosts_: HostsArg = None, name: NameOpt = DEFAULT_NAME) -> None:
     say(f"started: {' '.join(started) or 'nothing (all running)'}")
 
 
+class _Drill(Protocol):
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+D = TypeVar("D", bound=_Drill)
+
+
+def _drill(run: Callable[[LabCluster], D], name: str, json_out: Path | None) -> D:
+    """Run a drill on lab `name`, exit with its error if it could not finish, write its JSON."""
+    try:
+        result = run(LabCluster.open(name))
+    except DrillError as exc:
+        raise fail(str(exc)) from None
+    if json_out is not None:
+        json_out.write_text(json.dumps(result.to_dict(), indent=2))
+    return result
+
+
+def _report(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Print the drill's figures that it measured."""
+    for key in keys:
+        if data[key] is not None:
+            out.print(f"{key}: {data[key]}")
+    return data
+
+
 @drill_app.command("galera")
 def drill_galera(
     fault: Annotated[str, typer.Option(help="vip-holder, writer, power-loss or lost-state.")],
@@ -117,16 +146,10 @@ def drill_galera(
     """Write through the VIP, inject FAULT, wait for recovery, check no acknowledged write is lost."""
     if fault not in FAULTS:
         raise fail(f"unknown fault {fault!r}: choose one of {', '.join(FAULTS)}")
-    try:
-        result = run_drill(LabCluster.open(name), fault, say)
-    except DrillError as exc:
-        raise fail(str(exc)) from None
-    data = result.to_dict()
-    if json_out is not None:
-        json_out.write_text(json.dumps(data, indent=2))
-    for key in ("acked", "failed_writes", "write_outage_s", "vip_move_s", "power_on_to_writable_s"):
-        if data[key] is not None:
-            out.print(f"{key}: {data[key]}")
+    result = _drill(lambda c: run_drill(c, fault, say), name, json_out)
+    data = _report(
+        result.to_dict(), ("acked", "failed_writes", "write_outage_s", "vip_move_s", "power_on_to_writable_s")
+    )
     out.print(
         f"VIP {data['vip_before']} -> {data['vip_after']}; writer {data['writer_before']} -> {data['writer_after']}"
     )
@@ -146,24 +169,19 @@ def drill_rabbitmq(
     """Publish with confirms to a quorum queue, inject FAULT, check every confirmed message is consumed."""
     if fault not in rabbit.FAULTS:
         raise fail(f"unknown fault {fault!r}: choose one of {', '.join(rabbit.FAULTS)}")
-    try:
-        result = rabbit.run_drill(LabCluster.open(name), fault, say)
-    except DrillError as exc:
-        raise fail(str(exc)) from None
-    data = result.to_dict()
-    if json_out is not None:
-        json_out.write_text(json.dumps(data, indent=2))
-    for key in (
-        "confirmed",
-        "consumed",
-        "duplicates",
-        "publish_resume_s",
-        "consume_resume_s",
-        "publish_outage_s",
-        "power_on_to_consumable_s",
-    ):
-        if data[key] is not None:
-            out.print(f"{key}: {data[key]}")
+    result = _drill(lambda c: rabbit.run_drill(c, fault, say), name, json_out)
+    _report(
+        result.to_dict(),
+        (
+            "confirmed",
+            "consumed",
+            "duplicates",
+            "publish_resume_s",
+            "consume_resume_s",
+            "publish_outage_s",
+            "power_on_to_consumable_s",
+        ),
+    )
     for note in result.notes:
         out.print(f"note: {note}")
     if not result.ok:

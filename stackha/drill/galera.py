@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from stackha.drill import timeline
-from stackha.drill.labcluster import DrillError, LabCluster
+from stackha.drill.labcluster import DrillError, LabCluster, wait_for
 from stackha.drill.reach import Reach
 from stackha.drill.writer import Endpoint, Writer, connect, prepare, present_ids
 
@@ -58,15 +58,6 @@ def writer_node(ep: Endpoint) -> str:
         conn.close()
 
 
-def _wait(cond: Callable[[], bool], timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise DrillError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 def _acks_since(w: Writer, moment: float) -> int:
     return sum(1 for t in w.ack_times if t > moment)
 
@@ -106,19 +97,21 @@ def run_drill(c: LabCluster, fault: str, say: Say) -> DrillResult:
     w.start()
     reach.start()
     try:
-        _wait(lambda: len(w.acked) >= WARMUP_WRITES, 30, "the first writes")
+        wait_for(lambda: len(w.acked) >= WARMUP_WRITES, 30, "the first writes")
         fault_at, powered_on = _inject(c, fault, result, say)
-        _wait(lambda: _acks_since(w, fault_at) >= AFTER_RECOVERY_WRITES, RECOVERY_TIMEOUT_S, "writes after the fault")
+        wait_for(
+            lambda: _acks_since(w, fault_at) >= AFTER_RECOVERY_WRITES, RECOVERY_TIMEOUT_S, "writes after the fault"
+        )
     finally:
         w.stop()
         reach.stop()
 
     result.acked, result.failed_writes = len(w.acked), len(w.errors)
-    result.write_outage_s = _round(timeline.outage(w.ack_times, fault_at))
+    result.write_outage_s = timeline.rounded(timeline.outage(w.ack_times, fault_at))
     if fault == "vip-holder":
-        result.vip_move_s = _round(timeline.outage(reach.ok, fault_at))
+        result.vip_move_s = timeline.rounded(timeline.outage(reach.ok, fault_at))
     if powered_on is not None:
-        result.power_on_to_writable_s = _round(timeline.first_after(w.ack_times, powered_on))
+        result.power_on_to_writable_s = timeline.rounded(timeline.first_after(w.ack_times, powered_on))
     result.vip_after = c.vip_holders()
     result.writer_after = writer_node(ep)
 
@@ -127,10 +120,6 @@ def run_drill(c: LabCluster, fault: str, say: Say) -> DrillResult:
     c.wait_synced(size, timeout=RECOVERY_TIMEOUT_S)
     _check_everywhere(c, run, w.acked_ids, result)
     return result
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 def _inject(c: LabCluster, fault: str, result: DrillResult, say: Say) -> tuple[float, float | None]:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,16 @@ from stackha.lab.spec import ROLE_CONTROLLER, LabSpec
 
 class DrillError(RuntimeError):
     pass
+
+
+def wait_for(cond: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `cond` until it holds; DrillError after `timeout` seconds (every drill wait is bounded)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise DrillError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 
 from stackha.drill import timeline
 from stackha.drill.amqp import AmqpTarget, Consumer, Publisher, delete_queue, drain
-from stackha.drill.labcluster import DrillError, LabCluster
+from stackha.drill.labcluster import DrillError, LabCluster, wait_for
 
 FAULTS = ("client-node", "rolling-restart", "power-loss", "power-loss-partial")
 WARMUP = 50
@@ -95,15 +95,6 @@ def wait_whole(c: LabCluster, timeout: float) -> float:
             return time.monotonic() - started
         time.sleep(1)
     raise DrillError(f"RabbitMQ not back to {len(want)} running nodes within {timeout:.0f} s")
-
-
-def _wait(cond: Callable[[], bool], timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise DrillError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def _account(result: RabbitResult, pub: Publisher, cons: Consumer) -> None:
@@ -180,27 +171,29 @@ def _under_load(r: _Run, first: str, result: RabbitResult, fault: Callable[[], N
     cons = Consumer(t, host_addr, queue, run=run, max_seconds=RECOVERY_TIMEOUT_S + 60)
     fault_at = 0.0
     try:
-        _wait(lambda: len(pub.confirmed) >= 1, 30, "the first confirm")
+        wait_for(lambda: len(pub.confirmed) >= 1, 30, "the first confirm")
         cons.start()
-        _wait(lambda: len(cons.snapshot()[0]) >= WARMUP, 60, "the first deliveries")
+        wait_for(lambda: len(cons.snapshot()[0]) >= WARMUP, 60, "the first deliveries")
         fault_at = time.monotonic()
         fault()
-        _wait(lambda: sum(1 for x in pub.confirm_times if x > fault_at) >= AFTER_FAULT, RECOVERY_TIMEOUT_S, "confirms")
-        _wait(
+        wait_for(
+            lambda: sum(1 for x in pub.confirm_times if x > fault_at) >= AFTER_FAULT, RECOVERY_TIMEOUT_S, "confirms"
+        )
+        wait_for(
             lambda: sum(1 for x in cons.snapshot()[1] if x > fault_at) >= AFTER_FAULT, RECOVERY_TIMEOUT_S, "deliveries"
         )
         pub.stop()
         expected = set(pub.confirmed_ids)
-        _wait(lambda: expected <= cons.snapshot()[0], 60, "every confirmed message to be consumed")
+        wait_for(lambda: expected <= cons.snapshot()[0], 60, "every confirmed message to be consumed")
     except DrillError as exc:
         result.notes.append(str(exc))
     finally:
         pub.stop()
         cons.stop()
     _account(result, pub, cons)
-    result.publish_resume_s = _round(timeline.resumed_after(pub.confirm_times, fault_at))
-    result.consume_resume_s = _round(timeline.resumed_after(cons.snapshot()[1], fault_at))
-    result.publish_outage_s = _round(timeline.outage(pub.confirm_times, fault_at))
+    result.publish_resume_s = timeline.rounded(timeline.resumed_after(pub.confirm_times, fault_at))
+    result.consume_resume_s = timeline.rounded(timeline.resumed_after(cons.snapshot()[1], fault_at))
+    result.publish_outage_s = timeline.rounded(timeline.outage(pub.confirm_times, fault_at))
     result.nodes_used = sorted(set(pub.nodes_used + cons.nodes_used))
     for who, client in (("publisher", pub), ("consumer", cons)):
         result.notes.extend(f"{who} at +{at - fault_at:.2f} s: {err}" for at, err in client.errors[:4])
@@ -230,9 +223,5 @@ def _power_loss(r: _Run, first: str, result: RabbitResult, *, partial: bool) -> 
     live = AmqpTarget(tuple(c.address(h) for h in back), t.port, t.vhost, t.user, t.password, t.ca_file)
     cons = drain(live, c.address(back[0]), queue, run=run, expected=STORED, max_seconds=120)
     _got, times = cons.snapshot()
-    result.power_on_to_consumable_s = _round(min(times) - powered_on) if times else None
+    result.power_on_to_consumable_s = timeline.rounded(min(times) - powered_on) if times else None
     _account(result, pub, cons)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)

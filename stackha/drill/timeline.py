@@ -41,3 +41,8 @@ def lost(acked: Iterable[int], present: Iterable[int]) -> list[int]:
 
 def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
+
+
+def rounded(value: float | None) -> float | None:
+    """A figure for reports: milliseconds are enough."""
+    return None if value is None else round(value, 3)
