@@ -20,9 +20,9 @@ import docker.errors
 from stackha import ssh
 from stackha.lab import engine, image
 from stackha.lab.engine import Say
-from stackha.lab.inventory import render_inventory, render_known_hosts
+from stackha.lab.inventory import SHARED_MOUNT, render_inventory, render_known_hosts
 from stackha.lab.secrets import ensure_secrets
-from stackha.lab.spec import Host, LabSpec, overlapping, spec_from_dict
+from stackha.lab.spec import ROLE_CONTROLLER, Host, LabSpec, overlapping, spec_from_dict
 
 LABEL_LAB = "io.stackha.lab"
 LABEL_SPEC = "io.stackha.spec"
@@ -63,6 +63,10 @@ class Paths:
     @property
     def inventory(self) -> Path:
         return self.inventory_dir / "hosts.yml"
+
+    @property
+    def clouds_yaml(self) -> Path:
+        return self.inventory_dir / "clouds.yaml"
 
     @property
     def secrets(self) -> Path:
@@ -177,13 +181,29 @@ def _etc_hosts(paths: Paths, host: Host) -> Path:
     return path
 
 
-def _mounts_ok(container: Any, etc_hosts: Path) -> bool:
+def _shared_dir(paths: Paths) -> Path:
+    """The lab's shared storage (Glance's image store): one folder bind-mounted into every controller,
+    as NFS would be on real servers."""
+    path = paths.state / "shared"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _binds(paths: Paths, host: Host) -> dict[str, str]:
+    """Container path -> host path of every bind mount a lab host gets."""
+    binds = {"/etc/hosts": str(_etc_hosts(paths, host))}
+    if host.role == ROLE_CONTROLLER:
+        binds[SHARED_MOUNT] = str(_shared_dir(paths))
+    return binds
+
+
+def _mounts_ok(container: Any, binds: dict[str, str]) -> bool:
     sources = {m.get("Destination"): m.get("Source") for m in container.attrs.get("Mounts") or []}
-    return sources.get("/etc/hosts") == str(etc_hosts)
+    return all(sources.get(dest) == src for dest, src in binds.items())
 
 
-def _host_config(cli: docker.DockerClient, etc_hosts: Path) -> Any:
-    binds = {str(etc_hosts): {"bind": "/etc/hosts", "mode": "rw"}}
+def _host_config(cli: docker.DockerClient, mounts: dict[str, str]) -> Any:
+    binds = {src: {"bind": dest, "mode": "rw"} for dest, src in mounts.items()}
     if engine.privileged_supported(cli):
         return cli.api.create_host_config(privileged=True, cgroupns="host", tmpfs=TMPFS, binds=binds)
     # An engine we did not start, on a machine with a reduced capability set: the equivalent of
@@ -207,7 +227,7 @@ def _create_host(cli: docker.DockerClient, spec: LabSpec, paths: Paths, host: Ho
         name=spec.container(host.name),
         hostname=host.name,
         labels={LABEL_LAB: spec.name, LABEL_SPEC: spec_label(spec), LABEL_ROLE: host.role},
-        host_config=_host_config(cli, _etc_hosts(paths, host)),
+        host_config=_host_config(cli, _binds(paths, host)),
         networking_config=networking,
         stop_signal="SIGRTMIN+3",
         detach=True,
@@ -287,7 +307,7 @@ def up(spec: LabSpec, root: Path, say: Say) -> Paths:
     todo: list[tuple[Host, Any]] = []
     for host in spec.hosts:
         container = existing.get(spec.container(host.name))
-        if container is not None and not _mounts_ok(container, _etc_hosts(paths, host)):
+        if container is not None and not _mounts_ok(container, _binds(paths, host)):
             say(f"{container.name} is a leftover of another checkout or a crashed run: recreating it")
             container.remove(force=True, v=True)
             container = None
@@ -304,7 +324,7 @@ def up(spec: LabSpec, root: Path, say: Say) -> Paths:
     names = {h.address: h.name for h in spec.hosts}
     paths.known_hosts.write_text(render_known_hosts({a: (names[a], k) for a, k in keys.items()}))
     paths.inventory_dir.mkdir(parents=True, exist_ok=True)
-    text = render_inventory(spec, paths.key, paths.known_hosts)
+    text = render_inventory(spec, paths.key, paths.known_hosts, paths.clouds_yaml)
     if not paths.inventory.exists() or paths.inventory.read_text() != text:
         paths.inventory.write_text(text)
     ensure_secrets(paths.secrets)

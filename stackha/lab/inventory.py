@@ -9,6 +9,10 @@ import yaml
 
 from stackha.lab.spec import ROLE_ARBITRATOR, ROLE_COMPUTE, ROLE_CONTROLLER, LabSpec
 
+# Where every controller sees the lab's shared storage (a bind-mounted folder, as NFS would be).
+SHARED_MOUNT = "/srv/stackha-shared"
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
 # Tier groups and the base groups they are made of. Later tiers read these names.
 TIER_GROUPS: dict[str, tuple[str, ...]] = {
     "galera": ("controllers",),
@@ -31,7 +35,7 @@ def ssh_common_args(known_hosts: Path) -> str:
     )
 
 
-def build_inventory(spec: LabSpec, key_file: Path, known_hosts: Path) -> dict[str, Any]:
+def build_inventory(spec: LabSpec, key_file: Path, known_hosts: Path, clouds_yaml: Path) -> dict[str, Any]:
     def hosts_of(role: str) -> dict[str, Any]:
         return {h.name: {"ansible_host": h.address} for h in spec.hosts if h.role == role}
 
@@ -55,14 +59,22 @@ def build_inventory(spec: LabSpec, key_file: Path, known_hosts: Path) -> dict[st
                 "stackha_internal_vip": spec.vip(0),
                 "stackha_internal_vip_prefix": spec.network.prefixlen,
                 "pki_ca_dir": str(key_file.parent / "pki"),
+                # OpenStack in the lab: Nova's fake virt driver, Glance's store on the shared volume,
+                # the wheel build trusting what this machine trusts, clouds.yaml beside the inventory.
+                "nova_compute_driver": "fake.FakeDriverWithoutFakeNodes",
+                "glance_images_dir": f"{SHARED_MOUNT}/glance/images",
+                "openstack_venv_pip_ca_file": SYSTEM_CA_BUNDLE,
+                "openstack_clouds_yaml_local": str(clouds_yaml),
             },
             "children": children,
         }
     }
 
 
-def render_inventory(spec: LabSpec, key_file: Path, known_hosts: Path) -> str:
-    body = yaml.safe_dump(build_inventory(spec, key_file, known_hosts), sort_keys=False, default_flow_style=False)
+def render_inventory(spec: LabSpec, key_file: Path, known_hosts: Path, clouds_yaml: Path) -> str:
+    body = yaml.safe_dump(
+        build_inventory(spec, key_file, known_hosts, clouds_yaml), sort_keys=False, default_flow_style=False
+    )
     return HEADER.format(name=spec.name) + body
 
 

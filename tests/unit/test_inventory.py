@@ -30,7 +30,7 @@ def hosts_of(data: dict[str, object], group: str) -> set[str]:
 def test_inventory_groups_and_connection(tmp_path: Path) -> None:
     spec = make_spec(name="inv", controllers=3, computes=2)
     inv = tmp_path / "hosts.yml"
-    inv.write_text(render_inventory(spec, Path("/keys/id"), Path("/keys/known_hosts")))
+    inv.write_text(render_inventory(spec, Path("/keys/id"), Path("/keys/known_hosts"), Path("/inv/clouds.yaml")))
     data = ansible_inventory(inv)
     controllers = {"ctl1", "ctl2", "ctl3"}
     assert hosts_of(data, "controllers") == controllers
@@ -48,7 +48,7 @@ def test_inventory_groups_and_connection(tmp_path: Path) -> None:
 def test_arbitrator_joins_galera_only(tmp_path: Path) -> None:
     spec = make_spec(name="inv", controllers=2, computes=1, arbitrator=True)
     inv = tmp_path / "hosts.yml"
-    inv.write_text(render_inventory(spec, Path("/k"), Path("/kh")))
+    inv.write_text(render_inventory(spec, Path("/k"), Path("/kh"), Path("/c.yaml")))
     data = ansible_inventory(inv)
     assert hosts_of(data, "galera") == {"arb1", "ctl1", "ctl2"}
     assert hosts_of(data, "galera_arbitrator") == {"arb1"}
