@@ -83,3 +83,28 @@ def test_galera_refuses_missing_credentials(tmp_path: Path) -> None:
     rc, out = run_validate(tmp_path, "galera", {"ctl1": {}, "ctl2": {}, "ctl3": {}})
     assert rc != 0
     assert "stackha ships no default credentials" in out
+
+
+OPENSTACK_SECRETS = (
+    "openstack_admin_password",
+    "rabbitmq_openstack_password",
+    "keystone_db_password",
+    "placement_db_password",
+    "placement_service_password",
+    "glance_db_password",
+    "glance_service_password",
+    "neutron_db_password",
+    "neutron_service_password",
+    "nova_db_password",
+    "nova_service_password",
+)
+
+
+def test_openstack_refuses_missing_or_short_credentials_naming_only_the_variables(tmp_path: Path) -> None:
+    creds: dict[str, object] = {name: f"{name}-{GOOD_PASSWORD}" for name in OPENSTACK_SECRETS}
+    creds["nova_service_password"] = SHORT_PASSWORD
+    del creds["glance_db_password"]
+    rc, out = run_validate(tmp_path, "controllers", {"ctl1": creds})
+    assert rc != 0
+    assert "Set glance_db_password, nova_service_password (12+ characters each)" in out
+    assert not [v for v in creds.values() if str(v) in out]
