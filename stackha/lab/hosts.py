@@ -66,7 +66,8 @@ class Paths:
 
     @property
     def clouds_yaml(self) -> Path:
-        return self.inventory_dir / "clouds.yaml"
+        # Not in the inventory folder: Ansible would read it as an inventory source.
+        return self.state / "clouds.yaml"
 
     @property
     def secrets(self) -> Path:

@@ -60,7 +60,7 @@ def build_inventory(spec: LabSpec, key_file: Path, known_hosts: Path, clouds_yam
                 "stackha_internal_vip_prefix": spec.network.prefixlen,
                 "pki_ca_dir": str(key_file.parent / "pki"),
                 # OpenStack in the lab: Nova's fake virt driver, Glance's store on the shared volume,
-                # the wheel build trusting what this machine trusts, clouds.yaml beside the inventory.
+                # the wheel build trusting what this machine trusts, clouds.yaml in the lab's state folder.
                 "nova_compute_driver": "fake.FakeDriverWithoutFakeNodes",
                 "glance_images_dir": f"{SHARED_MOUNT}/glance/images",
                 "openstack_venv_pip_ca_file": SYSTEM_CA_BUNDLE,
