@@ -52,7 +52,7 @@ unit: venv
 	pytest -ra
 
 molecule: venv
-	molecule test --all
+	molecule test --all 2>&1 | $(BIN)/python scripts/stage_times.py
 
 bench: venv
 	$(BIN)/python -m bench.lab_up

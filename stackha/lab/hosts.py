@@ -359,14 +359,27 @@ def status(name: str) -> list[HostStatus]:
     return rows
 
 
+def _remove_container(container_name: str) -> int:
+    """Kill and remove one container (own engine client: one per thread). Returns 1 when removed."""
+    try:
+        engine.client().containers.get(container_name).remove(force=True, v=True)
+    except docker.errors.NotFound:
+        return 0
+    return 1
+
+
 def down(name: str, root: Path, say: Say) -> int:
     """Remove the lab's hosts, network, key and inventory; nothing else. Returns hosts removed."""
     removed = 0
     if engine.start_if_installed(say):  # leftovers of a crashed run live in the engine's state
         cli = engine.client()
-        for c in _lab_containers(cli, name):
-            c.remove(force=True, v=True)
-            removed += 1
+        names = [c.name for c in _lab_containers(cli, name)]
+        if names:
+            say(f"removing {len(names)} host(s): {' '.join(sorted(names))}")
+        # Power off every host at once (SIGKILL to init: nothing to shut down cleanly in a lab that
+        # goes away), then remove them side by side: removal is the engine deleting each host's files.
+        with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+            removed = sum(pool.map(_remove_container, names))
         for net in _lab_networks(cli, name):
             net.remove()
     paths = Paths(root, name)
