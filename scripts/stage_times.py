@@ -31,6 +31,10 @@ class Stage:
     outcome: str = ""
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=400))
 
+    def took(self, now: float) -> float:
+        """Its duration, or how long it has run so far when it never ended."""
+        return self.seconds if self.seconds is not None else now - self.start
+
 
 def _mmss(seconds: float) -> str:
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
@@ -41,14 +45,13 @@ def summary(stages: list[Stage], started: float, now: float) -> list[str]:
     lines = [f"--- Molecule stage times (total {_mmss(now - started)}) ---"]
     for scenario in dict.fromkeys(s.scenario for s in stages):
         mine = [s for s in stages if s.scenario == scenario]
-        total = sum((s.seconds if s.seconds is not None else now - s.start) for s in mine)
+        total = sum(s.took(now) for s in mine)
         words = []
         for s in mine:
-            took = s.seconds if s.seconds is not None else now - s.start
             name = s.label if s.action in {"side_effect", "converge", "verify"} and s.label else s.action
             name = name.removeprefix("drill_").replace("rabbitmq", "rmq")
             mark = "" if s.outcome in {"Successful", ""} else f"[{s.outcome}]"
-            words.append(f"{name} {_mmss(took)}{mark}")
+            words.append(f"{name} {_mmss(s.took(now))}{mark}")
         line = f"{scenario} {_mmss(total)}:"
         for word in words:
             if len(line) + len(word) + 1 > WIDTH:

@@ -376,8 +376,7 @@ def down(name: str, root: Path, say: Say) -> int:
         names = [c.name for c in _lab_containers(cli, name)]
         if names:
             say(f"removing {len(names)} host(s): {' '.join(sorted(names))}")
-        # Power off every host at once (SIGKILL to init: nothing to shut down cleanly in a lab that
-        # goes away), then remove them side by side: removal is the engine deleting each host's files.
+        # Side by side: most of the time is the engine deleting each host's files.
         with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
             removed = sum(pool.map(_remove_container, names))
         for net in _lab_networks(cli, name):
