@@ -31,6 +31,13 @@ options:
     description: Run mysqld --wsrep-recover on a stopped node whose seqno is unknown (-1).
     type: bool
     default: false
+  settle_timeout:
+    description:
+      - Seconds to keep re-reading a running node that is not yet Synced in a Primary component
+        (joining, or re-forming the component after a restart), until it is or the time is up.
+      - 0 reads once. The result is the last read; C(settled) says whether the node got there.
+    type: int
+    default: 0
 author: stackha
 """
 
@@ -70,6 +77,10 @@ position_source:
   description: Where seqno came from (live, grastate, recovered, none).
   type: str
   returned: always
+settled:
+  description: The node runs Synced in a Primary component.
+  type: bool
+  returned: always
 """
 
 import os
@@ -77,6 +88,7 @@ import pwd
 import re
 import subprocess
 import tempfile
+import time
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -161,6 +173,27 @@ def _recover(datadir: str) -> tuple[str, int] | None:
         os.unlink(log)
 
 
+def settled(wsrep: dict[str, str]) -> bool:
+    """Synced (state 4) in a Primary component."""
+    return wsrep.get("wsrep_cluster_status") == "Primary" and wsrep.get("wsrep_local_state") == "4"
+
+
+def _read_live(result: dict[str, Any], socket: str) -> None:
+    """Update result with the live wsrep status (or wsrep_error) of a running node."""
+    try:
+        wsrep = _live_status(socket)
+    except Exception as exc:
+        result["wsrep_error"] = str(exc)
+        return
+    result.pop("wsrep_error", None)
+    result["wsrep"] = wsrep
+    uuid = wsrep.get("wsrep_cluster_state_uuid", "")
+    if uuid and uuid != NIL_UUID:
+        result["uuid"] = uuid
+        result["seqno"] = int(wsrep.get("wsrep_last_committed") or -1)
+        result["position_source"] = "live"
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -168,6 +201,7 @@ def main() -> None:
             "socket": {"type": "path", "default": "/run/mysqld/mysqld.sock"},
             "service": {"type": "str", "default": "mariadb"},
             "recover": {"type": "bool", "default": False},
+            "settle_timeout": {"type": "int", "default": 0},
         },
         supports_check_mode=True,
     )
@@ -193,17 +227,11 @@ def main() -> None:
     if saved["uuid"] and saved["seqno"] >= 0:
         result["position_source"] = "grastate"
     if running:
-        try:
-            wsrep = _live_status(p["socket"])
-        except Exception as exc:
-            result["wsrep_error"] = str(exc)
-        else:
-            result["wsrep"] = wsrep
-            uuid = wsrep.get("wsrep_cluster_state_uuid", "")
-            if uuid and uuid != NIL_UUID:
-                result["uuid"] = uuid
-                result["seqno"] = int(wsrep.get("wsrep_last_committed") or -1)
-                result["position_source"] = "live"
+        _read_live(result, p["socket"])
+        deadline = time.monotonic() + p["settle_timeout"]
+        while not settled(result["wsrep"]) and time.monotonic() < deadline:
+            time.sleep(1)
+            _read_live(result, p["socket"])
     elif p["recover"] and saved["uuid"] and saved["seqno"] < 0:
         recovered = _recover(p["datadir"])
         if recovered is None:
@@ -213,6 +241,7 @@ def main() -> None:
         else:
             result["seqno"] = recovered[1]
             result["position_source"] = "recovered"
+    result["settled"] = settled(result["wsrep"])
     module.exit_json(**result)
 
 

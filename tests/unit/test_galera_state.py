@@ -44,3 +44,10 @@ def test_parse_recovered_position() -> None:
 def test_parse_recovered_missing_position() -> None:
     # kolla's LP#1821173: the log may not carry the position at all; that must be reported, not guessed.
     assert mod.parse_recovered("2026-11-21 10:00:01 0 [ERROR] Aborting\n") is None
+
+
+def test_settled_only_when_synced_in_primary() -> None:
+    assert mod.settled({"wsrep_cluster_status": "Primary", "wsrep_local_state": "4"})
+    assert not mod.settled({"wsrep_cluster_status": "non-Primary", "wsrep_local_state": "4"})
+    assert not mod.settled({"wsrep_cluster_status": "Primary", "wsrep_local_state": "1"})  # joining
+    assert not mod.settled({})  # not running
