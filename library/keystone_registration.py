@@ -13,11 +13,13 @@ module: keystone_registration
 short_description: Register an OpenStack service in Keystone in one run (service, endpoints, user, roles)
 description:
   - Makes sure the catalog has the service, one endpoint per interface with the given URL in the
-    region, the service user (password set on creation only), and the user's roles in its project.
+    region, the service user (password set on creation only), and the user's roles in its project;
+    creates the project and the roles when they are missing.
   - The same as openstack.cloud.catalog_service, endpoint (one per interface), identity_user
     (update_password on_create) and role_assignment (one per role) in a row, but one module run
-    with one connection and token instead of seven: a re-run that finds everything in place reads
-    and changes nothing else.
+    with one connection and token instead of seven, and a listing per kind (services, endpoints,
+    projects, roles, users, the user's role assignments) instead of a lookup per object: a re-run
+    that finds everything in place makes about eight reads and changes nothing.
   - Supports check mode. Removing a registration is not its job.
 options:
   name:
@@ -53,11 +55,11 @@ options:
     type: str
     default: default
   project:
-    description: The project the user gets its roles in, also its default project.
+    description: The project the user gets its roles in, also its default project (created when missing).
     type: str
     default: service
   roles:
-    description: Roles the user gets in the project.
+    description: Roles the user gets in the project (each created when missing).
     type: list
     elements: str
     default: [admin, service]
@@ -98,6 +100,7 @@ from typing import Any
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
 
 INTERFACES = ("public", "internal", "admin")
+PROJECT_DESCRIPTION = "OpenStack service users"
 
 
 def endpoint_plan(existing: dict[str, tuple[str, str]], wanted: dict[str, str]) -> tuple[list[str], dict[str, str]]:
@@ -109,6 +112,11 @@ def endpoint_plan(existing: dict[str, tuple[str, str]], wanted: dict[str, str]) 
     create = [i for i in wanted if i not in existing]
     update = {existing[i][0]: url for i, url in wanted.items() if i in existing and existing[i][1] != url}
     return create, update
+
+
+def missing_roles(roles: dict[str, Any], assigned: set[str]) -> list[str]:
+    """Names of the wanted roles not among the assigned role ids (a role still to create is missing)."""
+    return [name for name, role in roles.items() if role is None or role.id not in assigned]
 
 
 class KeystoneRegistration(OpenStackModule):  # type: ignore[misc]
@@ -179,11 +187,37 @@ class KeystoneRegistration(OpenStackModule):  # type: ignore[misc]
         for endpoint_id, url in update.items():
             ident.update_endpoint(endpoint_id, url=url)
 
+    def _project(self, domain_id: str, done: list[str]) -> Any:
+        p, ident = self.params, self.conn.identity
+        projects = list(ident.projects(domain_id=domain_id, name=p["project"]))
+        if projects:
+            return projects[0]
+        done.append("project")
+        if self.ansible.check_mode:
+            return None
+        return ident.create_project(
+            name=p["project"], domain_id=domain_id, description=PROJECT_DESCRIPTION, is_enabled=True
+        )
+
+    def _roles(self, done: list[str]) -> dict[str, Any]:
+        """The wanted roles by name (None for one that check mode would create); one listing."""
+        p, ident = self.params, self.conn.identity
+        existing = {r.name: r for r in ident.roles()}
+        roles: dict[str, Any] = {}
+        for name in p["roles"]:
+            if name not in existing:
+                done.append(f"role {name} created")
+                existing[name] = None if self.ansible.check_mode else ident.create_role(name=name)
+            roles[name] = existing[name]
+        return roles
+
     def _user_and_roles(self, done: list[str]) -> None:
         p, ident = self.params, self.conn.identity
         domain = ident.find_domain(p["domain"], ignore_missing=False)
-        project = ident.find_project(p["project"], domain_id=domain.id, ignore_missing=False)
-        user = ident.find_user(p["user"], domain_id=domain.id)
+        project = self._project(domain.id, done)
+        roles = self._roles(done)
+        users = list(ident.users(domain_id=domain.id, name=p["user"]))
+        user = users[0] if users else None
         if user is None:
             done.append("user")
             if not self.ansible.check_mode:
@@ -194,12 +228,13 @@ class KeystoneRegistration(OpenStackModule):  # type: ignore[misc]
                     default_project_id=project.id,
                     is_enabled=True,
                 )
-        for role_name in p["roles"]:
-            role = ident.find_role(role_name, ignore_missing=False)
-            if user is None or not ident.validate_user_has_project_role(project, user, role):
-                done.append(f"role {role_name}")
-                if not self.ansible.check_mode:
-                    ident.assign_project_role_to_user(project, user, role)
+        assigned: set[str] = set()
+        if user is not None and project is not None:
+            assigned = {a.role["id"] for a in ident.role_assignments(user_id=user.id, scope_project_id=project.id)}
+        for name in missing_roles(roles, assigned):
+            done.append(f"role {name}")
+            if not self.ansible.check_mode:
+                ident.assign_project_role_to_user(project, user, roles[name])
 
 
 def main() -> None:

@@ -31,3 +31,17 @@ def test_moved_url_updates_that_endpoint_only() -> None:
 def test_missing_interface_is_created_beside_the_others() -> None:
     existing = {"public": ("id-public", URL)}
     assert mod.endpoint_plan(existing, WANTED) == (["internal", "admin"], {})
+
+
+class _Role:
+    def __init__(self, role_id: str) -> None:
+        self.id = role_id
+
+
+def test_missing_roles_none_when_all_assigned() -> None:
+    assert mod.missing_roles({"admin": _Role("r1"), "service": _Role("r2")}, {"r1", "r2", "r9"}) == []
+
+
+def test_missing_roles_lists_unassigned_and_uncreated() -> None:
+    roles = {"admin": _Role("r1"), "service": None, "reader": _Role("r3")}
+    assert mod.missing_roles(roles, {"r1"}) == ["service", "reader"]
