@@ -114,6 +114,11 @@ def endpoint_plan(existing: dict[str, tuple[str, str]], wanted: dict[str, str]) 
     return create, update
 
 
+def direct_role_ids(assignments: Any) -> set[str]:
+    """Ids of the roles assigned on the project itself (not inherited down to its subprojects)."""
+    return {a.role["id"] for a in assignments if "OS-INHERIT:inherited_to" not in (a.scope or {})}
+
+
 def missing_roles(roles: dict[str, Any], assigned: set[str]) -> list[str]:
     """Names of the wanted roles not among the assigned role ids (a role still to create is missing)."""
     return [name for name, role in roles.items() if role is None or role.id not in assigned]
@@ -230,7 +235,7 @@ class KeystoneRegistration(OpenStackModule):  # type: ignore[misc]
                 )
         assigned: set[str] = set()
         if user is not None and project is not None:
-            assigned = {a.role["id"] for a in ident.role_assignments(user_id=user.id, scope_project_id=project.id)}
+            assigned = direct_role_ids(ident.role_assignments(user_id=user.id, scope_project_id=project.id))
         for name in missing_roles(roles, assigned):
             done.append(f"role {name}")
             if not self.ansible.check_mode:

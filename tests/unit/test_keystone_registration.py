@@ -45,3 +45,17 @@ def test_missing_roles_none_when_all_assigned() -> None:
 def test_missing_roles_lists_unassigned_and_uncreated() -> None:
     roles = {"admin": _Role("r1"), "service": None, "reader": _Role("r3")}
     assert mod.missing_roles(roles, {"r1"}) == ["service", "reader"]
+
+
+class _Assignment:
+    def __init__(self, role_id: str, scope: dict[str, object]) -> None:
+        self.role = {"id": role_id}
+        self.scope = scope
+
+
+def test_direct_role_ids_ignores_inherited_assignments() -> None:
+    assignments = [
+        _Assignment("r1", {"project": {"id": "p"}}),
+        _Assignment("r2", {"project": {"id": "p"}, "OS-INHERIT:inherited_to": "projects"}),
+    ]
+    assert mod.direct_role_ids(assignments) == {"r1"}
