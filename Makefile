@@ -58,6 +58,7 @@ bench: venv
 	$(BIN)/python -m bench.lab_up
 	$(BIN)/python -m bench.galera_failover
 	$(BIN)/python -m bench.rabbitmq_failover
+	$(BIN)/python -m bench.deploy --linear
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
