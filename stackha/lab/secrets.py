@@ -16,6 +16,7 @@ SECRET_NAMES = (
     "rabbitmq_erlang_cookie",
     "rabbitmq_openstack_password",
     "openstack_admin_password",
+    "openstack_memcache_secret_key",
     "keystone_db_password",
     "placement_db_password",
     "placement_service_password",

@@ -18,9 +18,13 @@ GOOD_PASSWORD = "x" * 16
 SHORT_PASSWORD = "x" * 5
 
 
-def run_validate(tmp_path: Path, group: str, hostvars: dict[str, dict[str, object]]) -> tuple[int, str]:
+def run_validate(
+    tmp_path: Path, group: str, hostvars: dict[str, dict[str, object]], also_in: tuple[str, ...] = ()
+) -> tuple[int, str]:
+    """Run validate.yml with these hosts in `group` (and in every group of `also_in`)."""
     unreachable = {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9}
     groups: dict[str, object] = {group: {"hosts": {h: {**unreachable, **v} for h, v in hostvars.items()}}}
+    groups.update({g: {"hosts": dict.fromkeys(hostvars)} for g in also_in})
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump(groups))
     exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent / "ansible-playbook")
     env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}
@@ -99,3 +103,23 @@ def test_openstack_refuses_missing_or_short_credentials_naming_only_the_variable
     assert rc != 0
     assert "Set glance_db_password, nova_service_password (12+ characters each)" in out
     assert not [v for v in creds.values() if str(v) in out]
+
+
+def whole_site(**override: dict[str, object]) -> dict[str, dict[str, object]]:
+    """Three controllers that are also the Galera and RabbitMQ nodes, every credential set."""
+    creds: dict[str, object] = {name: f"{name}-{GOOD_PASSWORD}" for name in OPENSTACK_SECRETS}
+    creds.update(galera_sst_password=GOOD_PASSWORD, galera_admin_password=GOOD_PASSWORD)
+    return {h: {**creds, **v} for h, v in rabbit_hosts(**override).items()}
+
+
+def test_the_whole_site_is_accepted(tmp_path: Path) -> None:
+    rc, out = run_validate(tmp_path, "controllers", whole_site(), also_in=("galera", "rabbitmq"))
+    assert rc == 0, out
+
+
+def test_memcached_refuses_listening_on_every_address(tmp_path: Path) -> None:
+    hosts = whole_site(ctl2={"memcached_listen_address": "0.0.0.0"})  # noqa: S104 (the value refused)
+    rc, out = run_validate(tmp_path, "controllers", hosts, also_in=("galera", "rabbitmq"))
+    assert rc != 0
+    assert "keep it on the internal network" in out
+    assert not [v for v in hosts["ctl1"].values() if len(str(v)) >= 12 and str(v) in out]
