@@ -10,26 +10,44 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_COOKIE = "A" * 32
 GOOD_PASSWORD = "x" * 16
 SHORT_PASSWORD = "x" * 5
+AFTER_VALIDATION = "the run went on after validation"
 
 
 def run_validate(
     tmp_path: Path, group: str, hostvars: dict[str, dict[str, object]], also_in: tuple[str, ...] = ()
 ) -> tuple[int, str]:
-    """Run validate.yml with these hosts in `group` (and in every group of `also_in`)."""
+    """Run validate.yml, then one more play, with these hosts in `group` (and in each of `also_in`)."""
     unreachable = {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9}
     groups: dict[str, object] = {group: {"hosts": {h: {**unreachable, **v} for h, v in hostvars.items()}}}
     groups.update({g: {"hosts": dict.fromkeys(hostvars)} for g in also_in})
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump(groups))
+    # validate.yml, then a play that must not run when validation failed anywhere (as site.yml's
+    # tier plays follow it).
+    playbook = tmp_path / "site.yml"
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {"ansible.builtin.import_playbook": str(ROOT / "playbooks" / "validate.yml")},
+                {
+                    "name": "After validation",
+                    "hosts": "all",
+                    "gather_facts": False,
+                    "tasks": [{"ansible.builtin.debug": {"msg": AFTER_VALIDATION}}],
+                },
+            ]
+        )
+    )
     exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent / "ansible-playbook")
     env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}
     proc = subprocess.run(
-        [exe, "-i", str(tmp_path / "hosts.yml"), str(ROOT / "playbooks" / "validate.yml")],
+        [exe, "-i", str(tmp_path / "hosts.yml"), str(playbook)],
         capture_output=True,
         text=True,
         env=env,
@@ -38,6 +56,8 @@ def run_validate(
     )
     out = " ".join((proc.stdout + proc.stderr).split())  # the YAML callback folds long messages
     assert "unreachable=1" not in out, "validation must not contact a host"
+    if proc.returncode != 0:
+        assert AFTER_VALIDATION not in out, "a failed validation must stop the run for every host"
     return proc.returncode, out
 
 
@@ -109,7 +129,8 @@ def whole_site(**override: dict[str, object]) -> dict[str, dict[str, object]]:
     """Three controllers that are also the Galera and RabbitMQ nodes, every credential set."""
     creds: dict[str, object] = {name: f"{name}-{GOOD_PASSWORD}" for name in OPENSTACK_SECRETS}
     creds.update(galera_sst_password=GOOD_PASSWORD, galera_admin_password=GOOD_PASSWORD)
-    return {h: {**creds, **v} for h, v in rabbit_hosts(**override).items()}
+    hosts = rabbit_hosts(**override)
+    return {h: {"stackha_internal_address": f"10.0.0.1{i}", **creds, **v} for i, (h, v) in enumerate(hosts.items())}
 
 
 def test_the_whole_site_is_accepted(tmp_path: Path) -> None:
@@ -117,8 +138,9 @@ def test_the_whole_site_is_accepted(tmp_path: Path) -> None:
     assert rc == 0, out
 
 
-def test_memcached_refuses_listening_on_every_address(tmp_path: Path) -> None:
-    hosts = whole_site(ctl2={"memcached_listen_address": "0.0.0.0"})  # noqa: S104 (the value refused)
+@pytest.mark.parametrize("address", ["0.0.0.0", "[::]", "127.0.0.1", "10.0.0.1,0.0.0.0", "*"])  # noqa: S104
+def test_memcached_refuses_an_address_every_host_or_no_other_host_reaches(tmp_path: Path, address: str) -> None:
+    hosts = whole_site(ctl2={"memcached_listen_address": address})
     rc, out = run_validate(tmp_path, "controllers", hosts, also_in=("galera", "rabbitmq"))
     assert rc != 0
     assert "keep it on the internal network" in out
